@@ -1,0 +1,36 @@
+# Shared settings for the project's scripts.  Source it; do not run it.
+# shellcheck shell=bash
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${OUT:-$TOP/out}
+TREE=${TREE:-$OUT/linux}          # the materialised git tree
+KBUILD=${KBUILD:-$OUT/build}      # out-of-tree kernel build (O=)
+LOGS=${LOGS:-$OUT/logs}
+PATCHES=$TOP/patches
+BRANCH=vendor-ops
+
+# The pinned base: Debian's linux-source-6.12 package.
+BASE_PKG=linux-source-6.12
+BASE_PKG_VERSION=6.12.117-1~deb12u1
+BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
+# The base commit is made reproducible: same tree, same identity, same dates.
+BASE_IDENT_NAME="Debian linux-source-6.12"
+BASE_IDENT_EMAIL="linux-source@debian.invalid"
+BASE_DATE="2025-01-01T00:00:00Z"
+
+# An empty LOCALVERSION stops setlocalversion appending "+" for a git tree.
+export LOCALVERSION=
+
+mkdir -p "$OUT" "$LOGS"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Run a command with its output in a log file; on failure name the log.
+logged() {
+	local name=$1; shift
+	if ! "$@" >"$LOGS/$name.log" 2>&1; then
+		tail -n 30 "$LOGS/$name.log" >&2
+		die "$name failed; log: $LOGS/$name.log"
+	fi
+}
