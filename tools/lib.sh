@@ -34,3 +34,21 @@ logged() {
 		die "$name failed; log: $LOGS/$name.log"
 	fi
 }
+
+# The kernel build command (ccache when the machine has it).
+KMAKE=(make -s -C "$TREE" O="$KBUILD" -j"$(nproc)")
+command -v ccache >/dev/null && KMAKE+=(CC="ccache gcc")
+
+# Materialise the tree from patches/ unless it already holds exactly them.
+prepare_tree() {
+	"$TOP/tools/tree" init
+	if [ "$(git -C "$TREE" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse base)" ] ||
+	   ! "$TOP/tools/tree" same 2>/dev/null; then
+		"$TOP/tools/tree" apply
+	fi
+}
+
+# Configure and build the tree's current checkout.
+kbuild() {
+	"$TOP/tools/kconfig.sh" && "${KMAKE[@]}"
+}
