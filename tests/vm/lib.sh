@@ -1,0 +1,127 @@
+# In-VM test helpers (busybox sh).  Source it from a test script:
+#   . /tests/vm/lib.sh
+#   t_begin "name"; if something; then t_pass; else t_fail "why"; fi
+#   t_run "name" cmd args...      # pass iff cmd exits 0
+#   ...
+#   t_end                         # prints "N passed, N failed", returns 0 iff none failed
+# Results are TAP lines: "ok N - name" / "not ok N - name # msg".
+# shellcheck shell=sh
+
+T_N=0 T_PASSED=0 T_FAILED=0 T_NAME='' T_OPEN=0
+
+t_begin() {
+	[ "$T_OPEN" = 0 ] || t_fail "no result"
+	T_N=$((T_N + 1)) T_NAME=$1 T_OPEN=1
+}
+
+t_pass() {
+	echo "ok $T_N - $T_NAME"
+	T_PASSED=$((T_PASSED + 1)) T_OPEN=0
+}
+
+t_fail() {
+	echo "not ok $T_N - $T_NAME # ${1:-failed}"
+	T_FAILED=$((T_FAILED + 1)) T_OPEN=0
+}
+
+# t_run NAME CMD...: one test that passes iff CMD succeeds.
+t_run() {
+	t_begin "$1"; shift
+	if "$@"; then t_pass; else t_fail "exit $?: $*"; fi
+}
+
+# t_run_fails NAME CMD...: one test that passes iff CMD fails.
+t_run_fails() {
+	t_begin "$1"; shift
+	if "$@"; then t_fail "unexpected success: $*"; else t_pass; fi
+}
+
+# t_eq NAME GOT WANT
+t_eq() {
+	t_begin "$1"
+	if [ "$2" = "$3" ]; then t_pass; else t_fail "got '$2', want '$3'"; fi
+}
+
+t_end() {
+	[ "$T_OPEN" = 0 ] || t_fail "no result"
+	echo "1..$T_N"
+	echo "$T_PASSED passed, $T_FAILED failed"
+	[ "$T_FAILED" = 0 ] && [ "$T_N" -gt 0 ]
+}
+
+# Log a message as a TAP comment.
+t_note() { echo "# $*"; }
+
+# mod_unload MODULE...: rmmod each (in order) and check it is gone.  (busybox
+# "modprobe -r" fails when a dependency it tries to remove is still in use.)
+mod_unload() {
+	for m in "$@"; do
+		rmmod "$m" || return 1
+		! grep -q "^$m " /proc/modules || { echo "$m still loaded"; return 1; }
+	done
+}
+
+# --- PCI helpers ---------------------------------------------------------
+
+PCI=/sys/bus/pci/devices
+
+# pci_find VENDOR DEVICE: BDFs of the matching functions (hex, no 0x), sorted.
+pci_find() {
+	for d in "$PCI"/*; do
+		[ "$(cat "$d/vendor")" = "0x$1" ] && [ "$(cat "$d/device")" = "0x$2" ] &&
+			basename "$d"
+	done
+}
+
+# pci_driver BDF: name of the bound driver, empty if none.
+pci_driver() {
+	[ -e "$PCI/$1/driver" ] && basename "$(readlink "$PCI/$1/driver")"
+	return 0
+}
+
+# igb_pf: BDF of the first igb (82576) PF.
+igb_pf() { pci_find 8086 10c9 | head -n 1; }
+
+# igb_vfs: BDFs of the igb VFs.
+igb_vfs() { pci_find 8086 10ca; }
+
+# sriov_create_vfs [N]: create N (default 2) VFs on the igb PF, without
+# probing drivers for them.
+sriov_create_vfs() {
+	pf=$(igb_pf)
+	[ -n "$pf" ] || { echo "no igb PF (8086:10c9)"; return 1; }
+	[ -n "$(pci_driver "$pf")" ] || modprobe igb || return 1
+	echo 0 > "$PCI/$pf/sriov_drivers_autoprobe" &&
+		echo 0 > "$PCI/$pf/sriov_numvfs" &&
+		echo "${1:-2}" > "$PCI/$pf/sriov_numvfs"
+}
+
+# sriov_remove_vfs: remove all VFs of the igb PF.
+sriov_remove_vfs() {
+	pf=$(igb_pf)
+	[ -n "$pf" ] && echo 0 > "$PCI/$pf/sriov_numvfs"
+}
+
+# pci_unbind BDF: unbind from its driver (if any) and clear driver_override.
+pci_unbind() {
+	if [ -e "$PCI/$1/driver" ]; then
+		echo "$1" > "$PCI/$1/driver/unbind" || return 1
+	fi
+	echo > "$PCI/$1/driver_override"
+}
+
+# vfio_bind BDF [DRIVER]: bind to DRIVER (default vfio-pci) through
+# driver_override + drivers_probe.
+vfio_bind() {
+	drv=${2:-vfio-pci}
+	[ -d "/sys/bus/pci/drivers/$drv" ] || modprobe "$drv" || return 1
+	if [ -e "$PCI/$1/driver" ]; then
+		echo "$1" > "$PCI/$1/driver/unbind" || return 1
+	fi
+	echo "$drv" > "$PCI/$1/driver_override" &&
+		echo "$1" > /sys/bus/pci/drivers_probe || return 1
+	[ "$(pci_driver "$1")" = "$drv" ] || {
+		echo "$1: bound to '$(pci_driver "$1")', not $drv"
+		return 1
+	}
+}
