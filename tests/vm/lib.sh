@@ -52,10 +52,16 @@ t_end() {
 # Log a message as a TAP comment.
 t_note() { echo "# $*"; }
 
-# mod_unload MODULE...: rmmod each (in order) and check it is gone.  (busybox
-# "modprobe -r" fails when a dependency it tries to remove is still in use.)
+# mod_unload MODULE...: rmmod each (in order), after the modules that hold
+# it, and check it is gone.  (busybox "modprobe -r" fails when a dependency
+# it tries to remove is still in use.)
 mod_unload() {
 	for m in "$@"; do
+		grep -q "^$m " /proc/modules || continue
+		for h in "/sys/module/$m/holders"/*; do
+			[ -e "$h" ] || continue
+			(mod_unload "${h##*/}") || return 1	# subshell: keeps $m
+		done
 		rmmod "$m" || return 1
 		! grep -q "^$m " /proc/modules || { echo "$m still loaded"; return 1; }
 	done
@@ -66,16 +72,21 @@ mod_unload() {
 PCI=/sys/bus/pci/devices
 
 # pci_find VENDOR DEVICE: BDFs of the matching functions (hex, no 0x), sorted.
+# (Shell builtins only: every fork is slow in a TCG guest with debug options.)
 pci_find() {
 	for d in "$PCI"/*; do
-		[ "$(cat "$d/vendor")" = "0x$1" ] && [ "$(cat "$d/device")" = "0x$2" ] &&
-			basename "$d"
+		if read -r v < "$d/vendor" && read -r i < "$d/device" &&
+			[ "$v:$i" = "0x$1:0x$2" ]; then
+			echo "${d##*/}"
+		fi
 	done
 }
 
 # pci_driver BDF: name of the bound driver, empty if none.
 pci_driver() {
-	[ -e "$PCI/$1/driver" ] && basename "$(readlink "$PCI/$1/driver")"
+	if [ -e "$PCI/$1/driver" ]; then
+		l=$(readlink "$PCI/$1/driver") && echo "${l##*/}"
+	fi
 	return 0
 }
 
