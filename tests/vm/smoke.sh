@@ -1,6 +1,7 @@
 #!/bin/sh
-# Smoke test on the unpatched kernel: an igb VF and the edu device through
-# vfio-pci, legacy container and iommufd cdev paths, with vfio_check.
+# Smoke test, good for the unpatched base kernel and any later one: igb VFs
+# and the edu device through vfio-pci, over the legacy container and the
+# iommufd cdev paths, with vfio_check.
 # shellcheck source=tests/vm/lib.sh
 . /tests/vm/lib.sh
 
@@ -24,13 +25,16 @@ check() {
 }
 
 t_run "load vfio-pci" modprobe vfio-pci
+pf=$(igb_pf)
+t_run "igb PF (8086:10c9) present" test -n "$pf"
+t_eq "igb PF bound to igb (coldplug)" "$(pci_driver "$pf")" igb
+t_run "modprobe resolves the PF's modalias to igb" modalias_resolves "$pf" igb
 t_run "create 2 VFs" sriov_create_vfs 2
 # shellcheck disable=SC2046  # one word per VF
 set -- $(igb_vfs)
 t_eq "2 VFs (8086:10ca) present" "$#" 2
 vf0=$1 vf1=$2
 t_eq "VF not autoprobed" "$(pci_driver "$vf0")" ""
-t_run "modprobe resolves the VF's modalias to igbvf" modalias_resolves "$vf0" igbvf
 edu=$(pci_find 1234 11e8)
 t_run "edu device present" test -n "$edu"
 e1000e=$(pci_find 8086 10d3)
