@@ -86,6 +86,7 @@ t_run "edu: vfio_check" summary "$edu" /tmp/edu.sum
 t_run "e1000e: bind to vfio-pci" vfio_bind "$e1000e"
 t_eq "e1000e (Intel, no vendor driver for it): none" "$(vendor_of "$e1000e")" none
 t_run "e1000e: vfio_check" summary "$e1000e" /tmp/e1000e.sum
+t_run_fails "igd_pt (IGD sample) not loaded for Intel NICs" loaded igd_pt
 t_run "e1000e: unbind" pci_unbind "$e1000e"
 t_run "edu: unbind" pci_unbind "$edu"
 t_eq "the attribute goes away with the binding" "$(vendor_of "$edu")" "(no attribute)"
