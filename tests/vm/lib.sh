@@ -2,6 +2,7 @@
 #   . /tests/vm/lib.sh
 #   t_begin "name"; if something; then t_pass; else t_fail "why"; fi
 #   t_run "name" cmd args...      # pass iff cmd exits 0
+#   t_skip "why"                  # instead of t_pass/t_fail: did not run
 #   ...
 #   t_end                         # prints "N passed, N failed", returns 0 iff none failed
 # Results are TAP lines: "ok N - name" / "not ok N - name # msg".
@@ -16,6 +17,12 @@ t_begin() {
 
 t_pass() {
 	echo "ok $T_N - $T_NAME"
+	T_PASSED=$((T_PASSED + 1)) T_OPEN=0
+}
+
+# t_skip REASON: the open test did not run; counts as passed.
+t_skip() {
+	echo "ok $T_N - $T_NAME # SKIP ${1:-skipped}"
 	T_PASSED=$((T_PASSED + 1)) T_OPEN=0
 }
 
