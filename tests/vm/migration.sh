@@ -25,13 +25,22 @@ selftest() {
 	rc=$?
 	t_note "$label: $SELFTEST exited $rc after $(($(date +%s) - t0))s; its output:"
 	sed 's/^/# /' "$out"
-	plan='' n=0 detail=''
+	plan='' n=0 detail='' more=0
 	while IFS= read -r line; do
 		case $line in
 		'#  RUN '*)
-			detail='' ;;
+			detail='' more=0 ;;
 		'# '*.c:[0-9]*:*)
-			[ -n "$detail" ] || detail=${line#'# '} ;;
+			# "FILE:LINE:TEST:MSG": the first failed check and the
+			# message the test logs right after it
+			msg=${line#*.c:[0-9]*:*:}
+			case $msg in
+			Expected*)
+				[ -n "$detail" ] || { detail=$msg more=1; } ;;
+			*)
+				[ "$more" = 0 ] || detail="$msg ($detail)"
+				more=0 ;;
+			esac ;;
 		1..*)
 			plan=${line#1..} ;;
 		'ok '*|'not ok '*)
