@@ -5,7 +5,8 @@
 #   t_skip "why"                  # instead of t_pass/t_fail: did not run
 #   ...
 #   t_end                         # prints "N passed, N failed", returns 0 iff none failed
-# Results are TAP lines: "ok N - name" / "not ok N - name # msg".
+# Results are TAP lines: "ok N - name" / "not ok N - name # msg"
+# ("ok N - name # SKIP why" from t_skip).
 # shellcheck shell=sh
 
 T_N=0 T_PASSED=0 T_FAILED=0 T_NAME='' T_OPEN=0
