@@ -6,7 +6,9 @@
 #   mtty    two mdevs of samples/vfio-mdev/mtty, a v2 migration driver with
 #           STOP_COPY, P2P and PRE_COPY: the device independent tests;
 #   igb-vf  two 82576 VFs (8086:10ca) bound to vfio-pci, i.e. to the
-#           igbvf_vfio vendor driver: every test, the igb ones included.
+#           igbvf_vfio vendor driver: every test, the igb ones included;
+#   igb-irq one VF with igbvf_vfio.test_irq=1: vfio_pci_dev_irq_test, the
+#           device specific IRQ tests.
 # The selftest's whole output goes to the console as "# " lines.
 # shellcheck source=tests/vm/lib.sh
 . /tests/vm/lib.sh
@@ -17,13 +19,15 @@ MDEV=/sys/bus/mdev/devices
 UUID_A=83b8f4f2-509f-382f-3c1e-e6bfe0fa1001
 UUID_B=83b8f4f2-509f-382f-3c1e-e6bfe0fa1002
 
-# selftest LABEL DEV_A DEV_B: run the selftest, one line per KTAP result.
+# selftest LABEL DEV_A DEV_B [PROGRAM]: run the selftest (default
+# $SELFTEST), one line per KTAP result.
 selftest() {
-	label=$1 out=/tmp/selftest-$1.out
+	label=$1 out=/tmp/selftest-$1.out prog=${4:-$SELFTEST}
 	t0=$(date +%s)
-	VFIO_SELFTEST_DEV_A=$2 VFIO_SELFTEST_DEV_B=$3 "$SELFTEST" > "$out" 2>&1
+	VFIO_SELFTEST_DEV_A=$2 VFIO_SELFTEST_DEV_B=$3 VFIO_SELFTEST_IRQ_DEV=$2 \
+		"$prog" > "$out" 2>&1
 	rc=$?
-	t_note "$label: $SELFTEST exited $rc after $(($(date +%s) - t0))s; its output:"
+	t_note "$label: $prog exited $rc after $(($(date +%s) - t0))s; its output:"
 	sed 's/^/# /' "$out"
 	plan='' n=0 detail='' more=0
 	while IFS= read -r line; do
@@ -57,7 +61,7 @@ selftest() {
 			detail='' ;;
 		esac
 	done < "$out"
-	t_begin "$label: $SELFTEST ran its whole plan"
+	t_begin "$label: $prog ran its whole plan"
 	if [ -n "$plan" ] && [ "$n" = "$plan" ] && [ "$rc" -le 1 ]; then
 		t_pass
 	else
@@ -96,6 +100,15 @@ selftest igb-vf "$vf0" "$vf1"
 t_run "vf0: unbind" pci_unbind "$vf0"
 t_run "vf1: unbind" pci_unbind "$vf1"
 t_run "unload the vendor module" mod_unload igbvf_vfio
+
+# --- device specific IRQs: the igb VF sample's test IRQ ---------------------
+if command -v vfio_pci_dev_irq_test > /dev/null; then
+	t_run "load the vendor module with test_irq=1" modprobe igbvf_vfio test_irq=1
+	t_run "vf0: bind to vfio-pci (test IRQ)" vfio_bind "$vf0"
+	selftest igb-irq "$vf0" "" vfio_pci_dev_irq_test
+	t_run "vf0: unbind (test IRQ)" pci_unbind "$vf0"
+	t_run "unload the vendor module (test IRQ)" mod_unload igbvf_vfio
+fi
 t_run "remove VFs" sriov_remove_vfs
 
 t_end
