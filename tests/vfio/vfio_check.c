@@ -338,6 +338,35 @@ static void read_bar0(const char *key)
 	free(ri);
 }
 
+/* The IRQ's type capability (device specific IRQs) and regions list. */
+static void print_irq_caps(unsigned int i, struct vfio_irq_info *irq)
+{
+	uint32_t off = irq->flags & VFIO_IRQ_INFO_FLAG_CAPS ? irq->cap_offset : 0;
+
+	while (off) {
+		struct vfio_info_cap_header *h = (void *)((char *)irq + off);
+
+		if (h->id == VFIO_IRQ_INFO_CAP_TYPE) {
+			struct vfio_irq_info_cap_type *t = (void *)h;
+
+			printf("irq%u.type=0x%x\nirq%u.subtype=0x%x\n",
+			       i, t->type, i, t->subtype);
+#ifdef VFIO_IRQ_INFO_CAP_REGIONS	/* not in trees without BAR trapping */
+		} else if (h->id == VFIO_IRQ_INFO_CAP_REGIONS) {
+			struct vfio_irq_info_cap_regions *r = (void *)h;
+
+			printf("irq%u.regions=", i);
+			for (uint32_t n = 0; n < r->nr_regions; n++)
+				printf("%s%u", n ? "," : "", r->regions[n]);
+			printf("\n");
+#endif
+		} else {
+			printf("irq%u.cap%u\n", i, h->id);
+		}
+		off = h->next;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
@@ -381,16 +410,20 @@ int main(int argc, char **argv)
 	}
 
 	for (unsigned int i = 0; i < info.num_irqs; i++) {
-		struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = i };
+		uint64_t buf[64] = { 0 };
+		struct vfio_irq_info *irq = (void *)buf;
 
+		irq->argsz = sizeof(buf);
+		irq->index = i;
 		/* vfio-pci: EINVAL for an index the device lacks (ERR w/o PCIe) */
-		if (ioctl(dev, VFIO_DEVICE_GET_IRQ_INFO, &irq) < 0) {
+		if (ioctl(dev, VFIO_DEVICE_GET_IRQ_INFO, irq) < 0) {
 			if (errno != EINVAL)
 				die("VFIO_DEVICE_GET_IRQ_INFO %u", i);
 			printf("irq%u=EINVAL\n", i);
 			continue;
 		}
-		printf("irq%u.flags=0x%x\nirq%u.count=%u\n", i, irq.flags, i, irq.count);
+		printf("irq%u.flags=0x%x\nirq%u.count=%u\n", i, irq->flags, i, irq->count);
+		print_irq_caps(i, irq);
 	}
 
 	if (cfg_off == UINT64_MAX) {

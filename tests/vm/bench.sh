@@ -2,7 +2,8 @@
 # Benchmarks (never part of the tests): bind latency of an igb VF through
 # vfio-pci with vendor driver lookup (vendor module already loaded) against
 # plain vfio-pci, as a ratio from one VM run; saving a VF's state through the
-# migration region against the v2 data_fd.
+# migration region against the v2 data_fd; what trapping BAR pages through
+# the region-layout IRQ costs.
 # shellcheck source=tests/vm/lib.sh
 . /tests/vm/lib.sh
 
@@ -21,4 +22,13 @@ echo "BENCH migration: save through the region vs data_fd, VF $vf"
 mig_bench "$vf" "${MIG_ROUNDS:-200}" > /tmp/mig_bench.out 2>&1
 rc=$?
 sed 's/^/BENCH /' /tmp/mig_bench.out
+[ "$rc" = 0 ] || exit $rc
+
+# Trapping (the sample traps BAR0 pages 0x2000-0x3fff in PRE_COPY once the
+# user enabled the region-layout IRQ): MMIO to an untrapped page with
+# trapping on against off, and a trapped write against a mapped one.
+echo "BENCH trapping: region-layout IRQ, VF $vf"
+trap_bench "$vf" "${TRAP_ROUNDS:-9}" "${TRAP_OPS:-20000}" > /tmp/trap_bench.out 2>&1
+rc=$?
+sed 's/^/BENCH /' /tmp/trap_bench.out
 exit $rc

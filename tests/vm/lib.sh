@@ -144,3 +144,56 @@ vfio_bind() {
 		return 1
 	}
 }
+
+# selftest LABEL DEV_A DEV_B [PROGRAM]: run a kselftest of the series
+# (default $SELFTEST) with VFIO_SELFTEST_DEV_A/B (and VFIO_SELFTEST_IRQ_DEV)
+# naming the devices, its whole output on the console as "# " lines, and
+# one ok/not ok line here per KTAP result ("ok # SKIP reason" for a
+# skipped test), plus one for the whole plan.
+selftest() {
+	label=$1 out=/tmp/selftest-$1.out prog=${4:-$SELFTEST}
+	t0=$(date +%s)
+	VFIO_SELFTEST_DEV_A=$2 VFIO_SELFTEST_DEV_B=$3 VFIO_SELFTEST_IRQ_DEV=$2 \
+		"$prog" > "$out" 2>&1
+	rc=$?
+	t_note "$label: $prog exited $rc after $(($(date +%s) - t0))s; its output:"
+	sed 's/^/# /' "$out"
+	plan='' n=0 detail='' more=0
+	while IFS= read -r line; do
+		case $line in
+		'#  RUN '*)
+			detail='' more=0 ;;
+		'# '*.c:[0-9]*:*)
+			# "FILE:LINE:TEST:MSG": the first failed check and the
+			# message the test logs right after it
+			msg=${line#*.c:[0-9]*:*:}
+			case $msg in
+			Expected*)
+				[ -n "$detail" ] || { detail=$msg more=1; } ;;
+			*)
+				[ "$more" = 0 ] || detail="$msg ($detail)"
+				more=0 ;;
+			esac ;;
+		1..*)
+			plan=${line#1..} ;;
+		'ok '*|'not ok '*)
+			n=$((n + 1))
+			res=${line%% *}
+			[ "$res" = not ] && rest=${line#not ok } || rest=${line#ok }
+			rest=${rest#* }			# drop the number
+			name=${rest%% # *}
+			t_begin "$label: $name"
+			case $rest in
+			*' # SKIP '*) t_skip "${rest#* # SKIP }" ;;
+			*) if [ "$res" = ok ]; then t_pass; else t_fail "${detail:-see the log}"; fi ;;
+			esac
+			detail='' ;;
+		esac
+	done < "$out"
+	t_begin "$label: $prog ran its whole plan"
+	if [ -n "$plan" ] && [ "$n" = "$plan" ] && [ "$rc" -le 1 ]; then
+		t_pass
+	else
+		t_fail "plan '$plan', $n results, exit $rc"
+	fi
+}

@@ -1,15 +1,25 @@
 #!/bin/sh
-# VFIO migration: runs the series' kselftest vfio_pci_migration_test
-# (tools/testing/selftests/vfio/, built into the initramfs by vm/mkinitramfs)
-# on two pairs of devices and turns each of its KTAP results into an ok/not
-# ok line here ("ok # SKIP reason" for a skipped test):
-#   mtty    two mdevs of samples/vfio-mdev/mtty, a v2 migration driver with
-#           STOP_COPY, P2P and PRE_COPY: the device independent tests;
-#   igb-vf  two 82576 VFs (8086:10ca) bound to vfio-pci, i.e. to the
-#           igbvf_vfio vendor driver: every test, the igb ones included;
-#   igb-irq one VF with igbvf_vfio.test_irq=1: vfio_pci_dev_irq_test, the
-#           device specific IRQ tests.
-# The selftest's whole output goes to the console as "# " lines.
+# VFIO migration: runs the series' kselftests (tools/testing/selftests/vfio/,
+# built into the initramfs by vm/mkinitramfs) and turns each of their KTAP
+# results into an ok/not ok line here ("ok # SKIP reason" for a skipped
+# test):
+#   mtty       vfio_pci_migration_test on two mdevs of samples/vfio-mdev/mtty,
+#              a v2 migration driver with STOP_COPY, P2P and PRE_COPY: the
+#              device independent tests;
+#   igb-vf     vfio_pci_migration_test on two 82576 VFs (8086:10ca) bound to
+#              vfio-pci, i.e. to the igbvf_vfio vendor driver: every test,
+#              the igb ones included (the region-layout IRQ, when the series
+#              has it, is left unused, as QEMU 10 does);
+#   igb-layout vfio_pci_layout_irq_test on the same two VFs: the
+#              region-layout IRQ and BAR trapping while saving, its misuse,
+#              and a save with trapping in force resumed on the other VF;
+#   igb-irq    with igbvf_vfio.test_irq=1, so that the VF has both the
+#              region-layout IRQ and the sample's test IRQ:
+#              vfio_pci_dev_irq_test (the device specific IRQ tests, finding
+#              the test IRQ by type) on one VF, and igb-irq-layout,
+#              vfio_pci_layout_irq_test again on both.
+# A program missing from the initramfs (a series without it) is skipped.
+# The selftests' whole output goes to the console as "# " lines.
 # shellcheck source=tests/vm/lib.sh
 . /tests/vm/lib.sh
 
@@ -18,56 +28,6 @@ MTTY_TYPE=/sys/class/mdev_bus/mtty/mdev_supported_types/mtty-2
 MDEV=/sys/bus/mdev/devices
 UUID_A=83b8f4f2-509f-382f-3c1e-e6bfe0fa1001
 UUID_B=83b8f4f2-509f-382f-3c1e-e6bfe0fa1002
-
-# selftest LABEL DEV_A DEV_B [PROGRAM]: run the selftest (default
-# $SELFTEST), one line per KTAP result.
-selftest() {
-	label=$1 out=/tmp/selftest-$1.out prog=${4:-$SELFTEST}
-	t0=$(date +%s)
-	VFIO_SELFTEST_DEV_A=$2 VFIO_SELFTEST_DEV_B=$3 VFIO_SELFTEST_IRQ_DEV=$2 \
-		"$prog" > "$out" 2>&1
-	rc=$?
-	t_note "$label: $prog exited $rc after $(($(date +%s) - t0))s; its output:"
-	sed 's/^/# /' "$out"
-	plan='' n=0 detail='' more=0
-	while IFS= read -r line; do
-		case $line in
-		'#  RUN '*)
-			detail='' more=0 ;;
-		'# '*.c:[0-9]*:*)
-			# "FILE:LINE:TEST:MSG": the first failed check and the
-			# message the test logs right after it
-			msg=${line#*.c:[0-9]*:*:}
-			case $msg in
-			Expected*)
-				[ -n "$detail" ] || { detail=$msg more=1; } ;;
-			*)
-				[ "$more" = 0 ] || detail="$msg ($detail)"
-				more=0 ;;
-			esac ;;
-		1..*)
-			plan=${line#1..} ;;
-		'ok '*|'not ok '*)
-			n=$((n + 1))
-			res=${line%% *}
-			[ "$res" = not ] && rest=${line#not ok } || rest=${line#ok }
-			rest=${rest#* }			# drop the number
-			name=${rest%% # *}
-			t_begin "$label: $name"
-			case $rest in
-			*' # SKIP '*) t_skip "${rest#* # SKIP }" ;;
-			*) if [ "$res" = ok ]; then t_pass; else t_fail "${detail:-see the log}"; fi ;;
-			esac
-			detail='' ;;
-		esac
-	done < "$out"
-	t_begin "$label: $prog ran its whole plan"
-	if [ -n "$plan" ] && [ "$n" = "$plan" ] && [ "$rc" -le 1 ]; then
-		t_pass
-	else
-		t_fail "plan '$plan', $n results, exit $rc"
-	fi
-}
 
 if ! command -v "$SELFTEST" > /dev/null; then
 	t_begin "$SELFTEST in the initramfs"
@@ -97,6 +57,9 @@ t_run "vf0: bind to vfio-pci" vfio_bind "$vf0"
 t_run "vf1: bind to vfio-pci" vfio_bind "$vf1"
 t_note "vendor driver: $(cat "$PCI/$vf0/vfio_vendor_driver" 2>/dev/null)"
 selftest igb-vf "$vf0" "$vf1"
+if command -v vfio_pci_layout_irq_test > /dev/null; then
+	selftest igb-layout "$vf0" "$vf1" vfio_pci_layout_irq_test
+fi
 t_run "vf0: unbind" pci_unbind "$vf0"
 t_run "vf1: unbind" pci_unbind "$vf1"
 t_run "unload the vendor module" mod_unload igbvf_vfio
@@ -105,8 +68,13 @@ t_run "unload the vendor module" mod_unload igbvf_vfio
 if command -v vfio_pci_dev_irq_test > /dev/null; then
 	t_run "load the vendor module with test_irq=1" modprobe igbvf_vfio test_irq=1
 	t_run "vf0: bind to vfio-pci (test IRQ)" vfio_bind "$vf0"
+	t_run "vf1: bind to vfio-pci (test IRQ)" vfio_bind "$vf1"
 	selftest igb-irq "$vf0" "" vfio_pci_dev_irq_test
+	if command -v vfio_pci_layout_irq_test > /dev/null; then
+		selftest igb-irq-layout "$vf0" "$vf1" vfio_pci_layout_irq_test
+	fi
 	t_run "vf0: unbind (test IRQ)" pci_unbind "$vf0"
+	t_run "vf1: unbind (test IRQ)" pci_unbind "$vf1"
 	t_run "unload the vendor module (test IRQ)" mod_unload igbvf_vfio
 fi
 t_run "remove VFs" sriov_remove_vfs

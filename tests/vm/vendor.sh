@@ -85,8 +85,42 @@ if grep -qx 'region9.type=0x3' /tmp/vendor.sum; then
 else
 	cp /tmp/vendor.sum /tmp/vendor-nomig.sum
 fi
+# ... and the region-layout IRQ (VFIO_IRQ_TYPE_REGION_LAYOUT/1, listing
+# BAR0), the only IRQ after the five fixed vfio-pci ones, when the series
+# has it.
+if grep -qx 'irq5.type=0x1' /tmp/vendor.sum; then
+	t_eq "vendor: exactly one extra IRQ" \
+		"$(sed -n 's/^device.num_irqs=//p' /tmp/vendor.sum | sort -u)" 6
+	t_eq "vendor: IRQ 5 is the region-layout IRQ for BAR0" \
+		"$(grep -E '^irq5\.(flags|count|subtype|regions)=' /tmp/vendor.sum |
+			sort -u | tr '\n' ' ')" \
+		"irq5.count=1 irq5.flags=0x1f irq5.regions=0 irq5.subtype=0x1 "
+	sed -i -e '/^irq5\./d' -e 's/^device.num_irqs=6$/device.num_irqs=5/' \
+		/tmp/vendor-nomig.sum
+fi
 t_run "vendor and declined summaries identical" diff /tmp/vendor-nomig.sum /tmp/declined.sum
 t_run "vendor and disabled summaries identical" diff /tmp/vendor-nomig.sum /tmp/disabled.sum
+
+# With test_irq=1 (read at open) the sample offers its test IRQ (Intel
+# vendor type 0x80008086, subtype 1, two interrupts) as well, after the
+# region-layout IRQ; nothing else changes.
+if grep -qx 'irq5.type=0x1' /tmp/vendor.sum; then
+	t_run "test_irq=1" sh -c "echo 1 > /sys/module/$VENDOR_MOD/parameters/test_irq"
+	t_run "vf0: vfio_check with the test IRQ" summary "$vf0" /tmp/testirq.sum
+	echo 0 > "/sys/module/$VENDOR_MOD/parameters/test_irq"
+	t_eq "test_irq: two extra IRQs" \
+		"$(sed -n 's/^device.num_irqs=//p' /tmp/testirq.sum | sort -u)" 7
+	t_eq "test_irq: IRQ 5 is still the region-layout IRQ for BAR0" \
+		"$(grep -E '^irq5\.(flags|count|type|subtype|regions)=' /tmp/testirq.sum |
+			sort -u | tr '\n' ' ')" \
+		"irq5.count=1 irq5.flags=0x1f irq5.regions=0 irq5.subtype=0x1 irq5.type=0x1 "
+	t_eq "test_irq: IRQ 6 is the test IRQ" \
+		"$(grep '^irq6\.' /tmp/testirq.sum | sort -u | tr '\n' ' ')" \
+		"irq6.count=2 irq6.flags=0x1f irq6.subtype=0x1 irq6.type=0x80008086 "
+	sed -e '/^irq6\./d' -e 's/^device.num_irqs=7$/device.num_irqs=6/' \
+		/tmp/testirq.sum > /tmp/testirq-less.sum
+	t_run "test_irq: otherwise the same summary" diff /tmp/vendor.sum /tmp/testirq-less.sum
+fi
 
 # --- devices without a vendor driver ----------------------------------------
 edu=$(pci_find 1234 11e8)
