@@ -145,6 +145,61 @@ vfio_bind() {
 	}
 }
 
+# A kselftest that runs longer than this is stuck (each takes under a
+# minute in the test VM; the harness' own per-test timeouts end a test
+# stuck in user space): it is killed and fails, after its tasks' kernel
+# stacks and those of every blocked task are printed, so that a test stuck
+# in the kernel is reported as where it is stuck rather than as a VM timeout.
+SELFTEST_LIMIT=${SELFTEST_LIMIT:-180}
+
+# watch_pid PID SECONDS: wait for PID to end; 1 if it is still running after
+# SECONDS.
+watch_pid() {
+	n=0
+	while kill -0 "$1" 2>/dev/null; do
+		[ "$n" -lt "$2" ] || return 1
+		sleep 1
+		n=$((n + 1))
+	done
+}
+
+# tree_pids PID: PID and its descendants (a kselftest forks one child per test).
+tree_pids() {
+	echo "$1"
+	for st in /proc/[0-9]*/stat; do
+		read -r p _ _ pp _ < "$st" 2>/dev/null || continue
+		[ "$pp" = "$1" ] && tree_pids "$p"
+	done
+}
+
+# dump_tasks PID: state, wait channel and kernel stack of PID's tasks and of
+# every task in uninterruptible sleep ("D").
+dump_tasks() {
+	pids=" $(tree_pids "$1" | tr '\n' ' ')"
+	for d in /proc/[0-9]*; do
+		read -r p comm st _ < "$d/stat" 2>/dev/null || continue
+		case $pids in *" $p "*) ;; *) [ "$st" = D ] || continue ;; esac
+		t_note "task $p $comm state $st wchan $(cat "$d/wchan" 2>/dev/null)"
+		sed 's/^/#   /' "$d/stack" 2>/dev/null
+	done
+}
+
+# kill_tree PID: SIGKILL PID and its descendants; wait (up to 10 s) for them.
+# A task that does not die (stuck in the kernel) is left behind.
+kill_tree() {
+	pids=$(tree_pids "$1")
+	# shellcheck disable=SC2086  # one word per PID
+	kill -9 $pids 2>/dev/null
+	n=0
+	for p in $pids; do
+		while kill -0 "$p" 2>/dev/null && [ "$n" -lt 10 ]; do
+			sleep 1
+			n=$((n + 1))
+		done
+	done
+	kill -0 "$1" 2>/dev/null || wait "$1" 2>/dev/null
+}
+
 # selftest LABEL DEV_A DEV_B [PROGRAM]: run a kselftest of the series
 # (default $SELFTEST) with VFIO_SELFTEST_DEV_A/B (and VFIO_SELFTEST_IRQ_DEV)
 # naming the devices, its whole output on the console as "# " lines, and
@@ -154,10 +209,24 @@ selftest() {
 	label=$1 out=/tmp/selftest-$1.out prog=${4:-$SELFTEST}
 	t0=$(date +%s)
 	VFIO_SELFTEST_DEV_A=$2 VFIO_SELFTEST_DEV_B=$3 VFIO_SELFTEST_IRQ_DEV=$2 \
-		"$prog" > "$out" 2>&1
-	rc=$?
+		"$prog" > "$out" 2>&1 &
+	pid=$!
+	if watch_pid "$pid" "$SELFTEST_LIMIT"; then
+		wait "$pid"
+		rc=$?
+	else
+		t_note "$label: $prog still running after ${SELFTEST_LIMIT}s:" \
+			"the tasks of the test and every blocked task"
+		dump_tasks "$pid"
+		kill_tree "$pid"
+		rc=124
+	fi
 	t_note "$label: $prog exited $rc after $(($(date +%s) - t0))s; its output:"
 	sed 's/^/# /' "$out"
+	[ "$rc" != 124 ] || {
+		t_begin "$label: $prog ends within ${SELFTEST_LIMIT}s"
+		t_fail "killed; task stacks above"
+	}
 	plan='' n=0 detail='' more=0
 	while IFS= read -r line; do
 		case $line in
