@@ -10,13 +10,8 @@
  * (the write to drivers_probe) is timed.  Prints the median and mean bind
  * time of each mode in microseconds and their ratio.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
+#define _GNU_SOURCE
+#include "bench.h"
 
 #define PARAM "/sys/module/vfio_pci/parameters/disable_vendor_drivers"
 
@@ -26,20 +21,9 @@ static void put(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY);
 
-	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val)) {
-		fprintf(stderr, "bind_latency: write %s to %s: %s\n", val, path,
-			strerror(errno));
-		exit(1);
-	}
+	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		die("write %s to %s", val, path);
 	close(fd);
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
 static double bind_once(int lookup)
@@ -54,32 +38,22 @@ static double bind_once(int lookup)
 	put("/sys/bus/pci/drivers_probe", bdf);
 	t = now_us() - t0;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", bdf);
-	if (access(path, W_OK)) {
-		fprintf(stderr, "bind_latency: %s did not bind\n", bdf);
-		exit(1);
-	}
+	if (access(path, W_OK))
+		die("%s did not bind", bdf);
 	put(path, bdf);
 	return t;
 }
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void report(const char *name, double *v, int n, double *median)
+static void report(const char *name, double *v, int n, double *med)
 {
 	double sum = 0;
 	int i;
 
-	qsort(v, n, sizeof(*v), cmp);
+	*med = median(v, n);	/* sorts v */
 	for (i = 0; i < n; i++)
 		sum += v[i];
-	*median = v[n / 2];
 	printf("%s: rounds=%d median_us=%.0f mean_us=%.0f min_us=%.0f max_us=%.0f\n",
-	       name, n, *median, sum / n, v[0], v[n - 1]);
+	       name, n, *med, sum / n, v[0], v[n - 1]);
 }
 
 int main(int argc, char **argv)

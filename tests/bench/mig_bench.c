@@ -13,76 +13,14 @@
  * prints the bytes a save moves in PRE_COPY and in STOP_COPY.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <time.h>
-#include <unistd.h>
-#include <linux/vfio.h>
+#include "bench.h"
 
 #define CHUNK (64 * 1024)
 
 static int dev;
 static uint64_t mig_off;	/* offset of the migration region */
 static unsigned char buf[CHUNK];
-
-static void die(const char *fmt, ...)
-{
-	int err = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "mig_bench: ");
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, err ? ": %s\n" : "\n", strerror(err));
-	exit(1);
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int open_device(const char *bdf)
-{
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-	char path[256], link[256];
-	int container, group, fd;
-	ssize_t n;
-
-	container = open("/dev/vfio/vfio", O_RDWR);
-	if (container < 0)
-		die("open /dev/vfio/vfio");
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		die("readlink %s", path);
-	link[n] = 0;
-	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
-	group = open(path, O_RDWR);
-	if (group < 0)
-		die("open %s", path);
-	if (ioctl(group, VFIO_GROUP_GET_STATUS, &st) ||
-	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE))
-		die("group not viable");
-	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) ||
-	    ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		die("container setup");
-	fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
-	if (fd < 0)
-		die("VFIO_GROUP_GET_DEVICE_FD");
-	return fd;
-}
 
 /* Find the migration region; returns 0 if there is none. */
 static int find_mig_region(void)
@@ -122,22 +60,6 @@ static int find_mig_region(void)
 		}
 	}
 	return 0;
-}
-
-/* v2: set the state; returns the data_fd or -1. */
-static int set_state(uint32_t state)
-{
-	uint64_t b[(sizeof(struct vfio_device_feature) +
-		    sizeof(struct vfio_device_feature_mig_state) + 7) / 8] = {};
-	struct vfio_device_feature *f = (void *)b;
-	struct vfio_device_feature_mig_state *m = (void *)f->data;
-
-	f->argsz = sizeof(b);
-	f->flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE;
-	m->device_state = state;
-	if (ioctl(dev, VFIO_DEVICE_FEATURE, f))
-		die("set state %u", state);
-	return m->data_fd;
 }
 
 /* Read a data_fd until its end (or the pre-copy end, ENOMSG). */
@@ -190,19 +112,6 @@ static uint64_t region_drain(void)
 	}
 }
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int main(int argc, char **argv)
 {
 	double *fd_all, *fd_data, *rg_all, *rg_data, t0, t1;
@@ -227,12 +136,12 @@ int main(int argc, char **argv)
 		die("calloc");
 
 	/* Bytes per save: PRE_COPY (initial data), then STOP_COPY. */
-	fd = set_state(VFIO_DEVICE_STATE_PRE_COPY);
+	fd = set_state(dev, VFIO_DEVICE_STATE_PRE_COPY);
 	pre = drain(fd);
-	set_state(VFIO_DEVICE_STATE_STOP_COPY);
+	set_state(dev, VFIO_DEVICE_STATE_STOP_COPY);
 	stop = drain(fd);
 	close(fd);
-	set_state(VFIO_DEVICE_STATE_RUNNING);
+	set_state(dev, VFIO_DEVICE_STATE_RUNNING);
 	printf("state bytes per save: pre-copy %llu, stop-copy after pre-copy %llu\n",
 	       (unsigned long long)pre, (unsigned long long)stop);
 
@@ -240,12 +149,12 @@ int main(int argc, char **argv)
 		uint64_t n;
 
 		t0 = now_us();
-		fd = set_state(VFIO_DEVICE_STATE_STOP_COPY);
+		fd = set_state(dev, VFIO_DEVICE_STATE_STOP_COPY);
 		t1 = now_us();
 		n = drain(fd);
 		fd_data[i] = now_us() - t1;
 		close(fd);
-		set_state(VFIO_DEVICE_STATE_RUNNING);
+		set_state(dev, VFIO_DEVICE_STATE_RUNNING);
 		fd_all[i] = now_us() - t0;
 		fd_bytes = n;
 

@@ -20,20 +20,10 @@
  * Absolute times in a TCG guest are meaningless; compare the ratios.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
-#include <linux/vfio.h>
+#include "bench.h"
 
 #ifndef VFIO_IRQ_TYPE_REGION_LAYOUT
 /* A tree without the region-layout IRQ: nothing to measure. */
@@ -51,58 +41,6 @@ static int dev, efd;
 static uint32_t layout_irq;
 static uint64_t bar0_off;
 static volatile uint32_t *bar0;
-
-static void die(const char *fmt, ...)
-{
-	int err = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "trap_bench: ");
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, err ? ": %s\n" : "\n", strerror(err));
-	exit(1);
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int open_device(const char *bdf)
-{
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-	char path[256], link[256];
-	int container, group, fd;
-	ssize_t n;
-
-	container = open("/dev/vfio/vfio", O_RDWR);
-	if (container < 0)
-		die("open /dev/vfio/vfio");
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		die("readlink %s", path);
-	link[n] = 0;
-	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
-	group = open(path, O_RDWR);
-	if (group < 0)
-		die("open %s", path);
-	if (ioctl(group, VFIO_GROUP_GET_STATUS, &st) ||
-	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE))
-		die("group not viable");
-	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) ||
-	    ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		die("container setup");
-	fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
-	if (fd < 0)
-		die("VFIO_GROUP_GET_DEVICE_FD");
-	return fd;
-}
 
 /* The index of the region-layout IRQ, found by its type capability. */
 static void find_layout_irq(void)
@@ -155,22 +93,6 @@ static void set_irq(uint32_t flags, int32_t fd)
 		die("VFIO_DEVICE_SET_IRQS 0x%x", flags);
 }
 
-/* v2: set the state; returns the data_fd or -1. */
-static int set_state(uint32_t state)
-{
-	uint64_t b[(sizeof(struct vfio_device_feature) +
-		    sizeof(struct vfio_device_feature_mig_state) + 7) / 8] = {};
-	struct vfio_device_feature *f = (void *)b;
-	struct vfio_device_feature_mig_state *m = (void *)f->data;
-
-	f->argsz = sizeof(b);
-	f->flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE;
-	m->device_state = state;
-	if (ioctl(dev, VFIO_DEVICE_FEATURE, f))
-		die("set state %u", state);
-	return m->data_fd;
-}
-
 /* Wait for a layout signal, re-read BAR0's layout, acknowledge. */
 static int layout_changed(void)
 {
@@ -198,19 +120,6 @@ static int layout_changed(void)
 	/* Our one mapping of the trapped page is simply not used while trapped. */
 	set_irq(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK, -1);
 	return sparse;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* OPS write+read pairs on the untrapped register through the mapping. */
@@ -298,14 +207,14 @@ int main(int argc, char **argv)
 		}
 
 		/* Trapping on: PRE_COPY, the trap acknowledged. */
-		fd = set_state(VFIO_DEVICE_STATE_PRE_COPY);
+		fd = set_state(dev, VFIO_DEVICE_STATE_PRE_COPY);
 		if (!layout_changed()) {
 			errno = 0;
 			die("PRE_COPY trapped nothing (no sparse-mmap capability)");
 		}
 		on_mmio[i] = mmio_untrapped(ops);
 		wr_trap[i] = write_trapped(ops);
-		set_state(VFIO_DEVICE_STATE_RUNNING);
+		set_state(dev, VFIO_DEVICE_STATE_RUNNING);
 		close(fd);
 		if (layout_changed()) {
 			errno = 0;

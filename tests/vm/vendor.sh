@@ -20,6 +20,16 @@ dmesg_has() { dmesg | grep -qF "$1"; }
 summary() {
 	{ vfio_check "$1" && vfio_check --cdev "$1"; } > "$2"
 }
+# num_irqs SUMMARY: the device's IRQ count in it.
+num_irqs() { sed -n 's/^device.num_irqs=//p' "$1" | sort -u; }
+# irq_fields SUMMARY N: IRQ N's fields, sorted, on one line.
+irq_fields() { grep "^irq$2\." "$1" | sort -u | tr '\n' ' '; }
+# drop_last_irq SUMMARY N OUT: SUMMARY as if it had no IRQ N, its last.
+drop_last_irq() {
+	sed -e "/^irq$2\./d" -e "s/^device.num_irqs=$(($2 + 1))\$/device.num_irqs=$2/" \
+		"$1" > "$3"
+}
+LAYOUT_IRQ5="irq5.count=1 irq5.flags=0x1f irq5.regions=0 irq5.subtype=0x1 irq5.type=0x1 "
 
 t_run "create 2 VFs" sriov_create_vfs 2
 # shellcheck disable=SC2046  # one word per VF
@@ -89,14 +99,11 @@ fi
 # BAR0), the only IRQ after the five fixed vfio-pci ones, when the series
 # has it.
 if grep -qx 'irq5.type=0x1' /tmp/vendor.sum; then
-	t_eq "vendor: exactly one extra IRQ" \
-		"$(sed -n 's/^device.num_irqs=//p' /tmp/vendor.sum | sort -u)" 6
+	t_eq "vendor: exactly one extra IRQ" "$(num_irqs /tmp/vendor.sum)" 6
 	t_eq "vendor: IRQ 5 is the region-layout IRQ for BAR0" \
-		"$(grep -E '^irq5\.(flags|count|subtype|regions)=' /tmp/vendor.sum |
-			sort -u | tr '\n' ' ')" \
-		"irq5.count=1 irq5.flags=0x1f irq5.regions=0 irq5.subtype=0x1 "
-	sed -i -e '/^irq5\./d' -e 's/^device.num_irqs=6$/device.num_irqs=5/' \
-		/tmp/vendor-nomig.sum
+		"$(irq_fields /tmp/vendor.sum 5)" "$LAYOUT_IRQ5"
+	drop_last_irq /tmp/vendor-nomig.sum 5 /tmp/vendor-noirq.sum
+	mv /tmp/vendor-noirq.sum /tmp/vendor-nomig.sum
 fi
 t_run "vendor and declined summaries identical" diff /tmp/vendor-nomig.sum /tmp/declined.sum
 t_run "vendor and disabled summaries identical" diff /tmp/vendor-nomig.sum /tmp/disabled.sum
@@ -108,17 +115,12 @@ if grep -qx 'irq5.type=0x1' /tmp/vendor.sum; then
 	t_run "test_irq=1" sh -c "echo 1 > /sys/module/$VENDOR_MOD/parameters/test_irq"
 	t_run "vf0: vfio_check with the test IRQ" summary "$vf0" /tmp/testirq.sum
 	echo 0 > "/sys/module/$VENDOR_MOD/parameters/test_irq"
-	t_eq "test_irq: two extra IRQs" \
-		"$(sed -n 's/^device.num_irqs=//p' /tmp/testirq.sum | sort -u)" 7
+	t_eq "test_irq: two extra IRQs" "$(num_irqs /tmp/testirq.sum)" 7
 	t_eq "test_irq: IRQ 5 is still the region-layout IRQ for BAR0" \
-		"$(grep -E '^irq5\.(flags|count|type|subtype|regions)=' /tmp/testirq.sum |
-			sort -u | tr '\n' ' ')" \
-		"irq5.count=1 irq5.flags=0x1f irq5.regions=0 irq5.subtype=0x1 irq5.type=0x1 "
-	t_eq "test_irq: IRQ 6 is the test IRQ" \
-		"$(grep '^irq6\.' /tmp/testirq.sum | sort -u | tr '\n' ' ')" \
+		"$(irq_fields /tmp/testirq.sum 5)" "$LAYOUT_IRQ5"
+	t_eq "test_irq: IRQ 6 is the test IRQ" "$(irq_fields /tmp/testirq.sum 6)" \
 		"irq6.count=2 irq6.flags=0x1f irq6.subtype=0x1 irq6.type=0x80008086 "
-	sed -e '/^irq6\./d' -e 's/^device.num_irqs=7$/device.num_irqs=6/' \
-		/tmp/testirq.sum > /tmp/testirq-less.sum
+	drop_last_irq /tmp/testirq.sum 6 /tmp/testirq-less.sum
 	t_run "test_irq: otherwise the same summary" diff /tmp/vendor.sum /tmp/testirq-less.sum
 fi
 
