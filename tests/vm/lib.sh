@@ -60,6 +60,31 @@ t_end() {
 # Log a message as a TAP comment.
 t_note() { echo "# $*"; }
 
+# kunit_suite MODULE SUITE: load MODULE (a KUnit test module: its suites
+# run at load), print SUITE's KTAP as comments (kept in /tmp/kunit-results),
+# report every test case as an ok/not ok line, then unload MODULE.
+kunit_suite() {
+	res=/sys/kernel/debug/kunit/$2/results
+	t_run "$1: load" modprobe "$1"
+	if [ ! -r "$res" ]; then
+		t_begin "$2: results"; t_fail "no $res"; return
+	fi
+	cp "$res" /tmp/kunit-results
+	sed 's/^/# /' "$res"
+	# KTAP: test cases are indented "ok N name" / "not ok N name".
+	sed -n 's/^ *ok [0-9]* \([^ #]*\).*/ok \1/p; s/^ *not ok [0-9]* \([^ #]*\).*/fail \1/p' "$res" |
+		grep -v " $2\$" > /tmp/kunit-cases
+	t_run "$2: has test cases" test -s /tmp/kunit-cases
+	while read -r status name; do
+		t_begin "$2: $name"
+		case "$status" in
+		ok) t_pass ;;
+		*) t_fail "see the KTAP above" ;;
+		esac
+	done < /tmp/kunit-cases
+	t_run "$1: unload" rmmod "$1"
+}
+
 # mod_unload MODULE...: rmmod each (in order), after the modules that hold
 # it, and check it is gone.  (busybox "modprobe -r" fails when a dependency
 # it tries to remove is still in use.)
