@@ -60,6 +60,16 @@ selftest igb-vf "$vf0" "$vf1"
 if command -v vfio_pci_layout_irq_test > /dev/null; then
 	selftest igb-layout "$vf0" "$vf1" vfio_pci_layout_irq_test
 fi
+# A data_fd kept open while its device is closed and the VF unbound (the
+# vfio_device then lives on the data_fd's reference alone) fails cleanly:
+# ENODEV/EINVAL, and nothing for KASAN or kmemleak.  The VF is bound again.
+if command -v vfio_datafd_outlive > /dev/null; then
+	vfio_datafd_outlive "$PCI/$vf0" > /tmp/outlive 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/outlive
+	t_eq "vf0: a data_fd outliving its device and driver fails cleanly" "$rc" 0
+	t_run "vf0: bind to vfio-pci again" vfio_bind "$vf0"
+fi
 t_run "vf0: unbind" pci_unbind "$vf0"
 t_run "vf1: unbind" pci_unbind "$vf1"
 t_run "unload the vendor module" mod_unload igbvf_vfio
