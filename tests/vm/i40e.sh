@@ -9,9 +9,9 @@
 #    4 and 16 queue pairs (a measurement, not a pass condition);
 #  - the vendor driver i40e_vf_migration: modinfo shows its
 #    vfio-pci:8086-154c alias; it loads (pulling in i40e and vfio-pci) and
-#    unloads; with it loaded an igb VF (8086:10ca) bound to vfio-pci never
-#    reaches its probe (plain vfio-pci, the module not pinned, never named
-#    in the log);
+#    unloads; with it loaded, neither an igb VF (8086:10ca) nor QEMU's edu
+#    device (1234:11e8, another vendor) bound to vfio-pci reaches its probe
+#    (plain vfio-pci, the module not pinned, never named in the log);
 #  - the vendor driver's KUnit suites over the same fake back end: the v2
 #    state machine (i40e-vfio-sm) and the dirty tracking (i40e-vfio-log).
 # shellcheck source=tests/vm/lib.sh
@@ -48,6 +48,15 @@ t_eq "igb VF: $MOD not pinned" "$(cat /sys/module/$MOD/refcnt)" 0
 t_run_fails "igb VF: the log never names $NAME" sh -c "dmesg | grep -qF $NAME"
 t_run "igb VF: unbind" pci_unbind "$vf0"
 t_run "remove VFs" sriov_remove_vfs
+# A device of another vendor: QEMU's edu (1234:11e8).
+edu=$(pci_find 1234 11e8)
+dmesg -c > /dev/null
+t_run "edu: bind to vfio-pci with $MOD loaded" vfio_bind "$edu"
+t_run_fails "edu: not driven by $NAME" \
+	sh -c "[ \"$(vendor_of "$edu")\" = $NAME ]"
+t_eq "edu: $MOD not pinned" "$(cat /sys/module/$MOD/refcnt)" 0
+t_run_fails "edu: the log never names $NAME" sh -c "dmesg | grep -qF $NAME"
+t_run "edu: unbind" pci_unbind "$edu"
 
 kunit_suite i40e_vfio_sm_test i40e-vfio-sm
 kunit_suite i40e_vfio_log_test i40e-vfio-log
