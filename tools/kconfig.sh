@@ -9,7 +9,7 @@ make -s -C "$TREE" O="$KBUILD" tinyconfig >/dev/null
 make -s -C "$TREE" O="$KBUILD" olddefconfig >/dev/null
 # Every fragment symbol the tree knows must have kept its value.
 known=$(mktemp)
-find "$TREE" -name 'Kconfig*' -not -path '*/.git/*' -print0 |
+find "$TREE" -name .git -prune -o -name 'Kconfig*' -print0 |
 	xargs -0 sed -n 's/^\(menu\)\?config \([A-Za-z0-9_]*\).*/\2/p' | sort -u > "$known"
 bad=0
 while IFS='=' read -r sym val; do

@@ -6,8 +6,9 @@ OUT=${OUT:-$TOP/out}
 TREE=${TREE:-$OUT/linux}          # the materialised git tree
 KBUILD=${KBUILD:-$OUT/build}      # out-of-tree kernel build (O=)
 LOGS=${LOGS:-$OUT/logs}
+VMDIR=${VMDIR:-$OUT/vm}           # the test VM's initramfs and headers
 PATCHES=$TOP/patches
-BRANCH=vendor-ops
+BRANCH=${BRANCH:-vendor-ops}      # the tree's branch
 
 # The pinned base: Debian's linux-source-6.12 package.
 BASE_PKG=linux-source-6.12
@@ -51,4 +52,10 @@ prepare_tree() {
 # Configure and build the tree's current checkout.
 kbuild() {
 	"$TOP/tools/kconfig.sh" && "${KMAKE[@]}"
+}
+
+# The versions of $BASE_PKG the archive serves, newest first.
+base_versions() {
+	apt-cache madison "$BASE_PKG" | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
+		sort -u | sort -rV
 }

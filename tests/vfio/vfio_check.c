@@ -351,7 +351,6 @@ static void print_irq_caps(unsigned int i, struct vfio_irq_info *irq)
 
 			printf("irq%u.type=0x%x\nirq%u.subtype=0x%x\n",
 			       i, t->type, i, t->subtype);
-#ifdef VFIO_IRQ_INFO_CAP_REGIONS	/* not in trees without BAR trapping */
 		} else if (h->id == VFIO_IRQ_INFO_CAP_REGIONS) {
 			struct vfio_irq_info_cap_regions *r = (void *)h;
 
@@ -359,7 +358,6 @@ static void print_irq_caps(unsigned int i, struct vfio_irq_info *irq)
 			for (uint32_t n = 0; n < r->nr_regions; n++)
 				printf("%s%u", n ? "," : "", r->regions[n]);
 			printf("\n");
-#endif
 		} else {
 			printf("irq%u.cap%u\n", i, h->id);
 		}

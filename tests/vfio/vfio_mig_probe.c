@@ -6,10 +6,12 @@
  *                                    /sys/bus/mdev/devices/UUID)
  *
  * Opens the device through its group and a type1 container and asks
- * VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION.  Prints
- * "migration flags=0xN STOP_COPY P2P PRE_COPY" and exits 0 if supported;
- * prints "migration unsupported: <errno text>" and exits 2 if the driver
- * has no migration ops (ENOTTY); exits 1 on any other failure.
+ * VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION.  Exit status:
+ *   0  supported: prints "migration flags=0xN STOP_COPY P2P PRE_COPY";
+ *   1  the device could not be opened or asked (the error is printed);
+ *   2  usage error;
+ *   3  unsupported, the driver has no migration ops (ENOTTY): prints
+ *      "migration unsupported: <errno text>".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -80,7 +82,7 @@ int main(int argc, char **argv)
 		if (errno != ENOTTY)
 			die("VFIO_DEVICE_FEATURE_MIGRATION");
 		printf("migration unsupported: %s\n", strerror(errno));
-		return 2;
+		return 3;
 	}
 	printf("migration flags=0x%llx%s%s%s\n", (unsigned long long)f.mig.flags,
 	       f.mig.flags & VFIO_MIGRATION_STOP_COPY ? " STOP_COPY" : "",

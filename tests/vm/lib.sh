@@ -3,13 +3,15 @@
 #   t_begin "name"; if something; then t_pass; else t_fail "why"; fi
 #   t_run "name" cmd args...      # pass iff cmd exits 0
 #   t_skip "why"                  # instead of t_pass/t_fail: did not run
+#   t_figure "what: value"        # a measurement: printed, not a test
 #   ...
-#   t_end                         # prints "N passed, N failed", returns 0 iff none failed
+#   t_end                         # prints "N passed, N failed, N skipped",
+#                                 # returns 0 iff none failed or skipped
 # Results are TAP lines: "ok N - name" / "not ok N - name # msg"
-# ("ok N - name # SKIP why" from t_skip).
+# ("ok N - name # SKIP why" from t_skip, counted as a skip, not a pass).
 # shellcheck shell=sh
 
-T_N=0 T_PASSED=0 T_FAILED=0 T_NAME='' T_OPEN=0
+T_N=0 T_PASSED=0 T_FAILED=0 T_SKIPPED=0 T_NAME='' T_OPEN=0
 
 t_begin() {
 	[ "$T_OPEN" = 0 ] || t_fail "no result"
@@ -21,10 +23,10 @@ t_pass() {
 	T_PASSED=$((T_PASSED + 1)) T_OPEN=0
 }
 
-# t_skip REASON: the open test did not run; counts as passed.
+# t_skip REASON: the open test did not run: a skip, not a pass.
 t_skip() {
 	echo "ok $T_N - $T_NAME # SKIP ${1:-skipped}"
-	T_PASSED=$((T_PASSED + 1)) T_OPEN=0
+	T_SKIPPED=$((T_SKIPPED + 1)) T_OPEN=0
 }
 
 t_fail() {
@@ -53,12 +55,16 @@ t_eq() {
 t_end() {
 	[ "$T_OPEN" = 0 ] || t_fail "no result"
 	echo "1..$T_N"
-	echo "$T_PASSED passed, $T_FAILED failed"
-	[ "$T_FAILED" = 0 ] && [ "$T_N" -gt 0 ]
+	echo "$T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"
+	[ "$T_FAILED" = 0 ] && [ "$T_SKIPPED" = 0 ] && [ "$T_N" -gt 0 ]
 }
 
 # Log a message as a TAP comment.
 t_note() { echo "# $*"; }
+
+# t_figure TEXT: a measurement, printed as a figure of the run (tools/test
+# lists them), never a pass condition.
+t_figure() { echo "# figure: $*"; }
 
 # kunit_suite MODULE SUITE: load MODULE (a KUnit test module: its suites
 # run at load), print SUITE's KTAP as comments (kept in /tmp/kunit-results),
@@ -72,13 +78,15 @@ kunit_suite() {
 	cp "$res" /tmp/kunit-results
 	sed 's/^/# /' "$res"
 	# KTAP: test cases are indented "ok N name" / "not ok N name".
-	sed -n 's/^ *ok [0-9]* \([^ #]*\).*/ok \1/p; s/^ *not ok [0-9]* \([^ #]*\).*/fail \1/p' "$res" |
-		grep -v " $2\$" > /tmp/kunit-cases
+	sed -n 's/^ *ok [0-9]* \([^ #]*\) # SKIP\(.*\)/skip \1\2/p; t
+		s/^ *ok [0-9]* \([^ #]*\).*/ok \1/p; s/^ *not ok [0-9]* \([^ #]*\).*/fail \1/p' "$res" |
+		grep -v "^[a-z]* $2\$" > /tmp/kunit-cases
 	t_run "$2: has test cases" test -s /tmp/kunit-cases
-	while read -r status name; do
+	while read -r status name why; do
 		t_begin "$2: $name"
 		case "$status" in
 		ok) t_pass ;;
+		skip) t_skip "${why:-skipped}" ;;
 		*) t_fail "see the KTAP above" ;;
 		esac
 	done < /tmp/kunit-cases
@@ -225,16 +233,21 @@ kill_tree() {
 	kill -0 "$1" 2>/dev/null || wait "$1" 2>/dev/null
 }
 
-# selftest LABEL DEV_A DEV_B [PROGRAM]: run a kselftest of the series
-# (default $SELFTEST) with VFIO_SELFTEST_DEV_A/B (and VFIO_SELFTEST_IRQ_DEV)
-# naming the devices, its whole output on the console as "# " lines, and
-# one ok/not ok line here per KTAP result ("ok # SKIP reason" for a
-# skipped test), plus one for the whole plan.
+# selftest LABEL DEV_A DEV_B [PROGRAM [ARG...]]: run a kselftest of the
+# series (default $SELFTEST) with VFIO_SELFTEST_DEV_A/B (and
+# VFIO_SELFTEST_IRQ_DEV) naming the devices and ARGs (the harness' own
+# filters: "-T fixture.test" leaves out a test that is not for these
+# devices), its whole output on the console as "# " lines, and one ok/not
+# ok line here per KTAP result (a skip for a skipped test), plus one for
+# the whole plan.
 selftest() {
 	label=$1 out=/tmp/selftest-$1.out prog=${4:-$SELFTEST}
+	dev_a=$2 dev_b=$3
+	shift 3
+	[ $# = 0 ] || shift
 	t0=$(date +%s)
-	VFIO_SELFTEST_DEV_A=$2 VFIO_SELFTEST_DEV_B=$3 VFIO_SELFTEST_IRQ_DEV=$2 \
-		"$prog" > "$out" 2>&1 &
+	VFIO_SELFTEST_DEV_A=$dev_a VFIO_SELFTEST_DEV_B=$dev_b VFIO_SELFTEST_IRQ_DEV=$dev_a \
+		"$prog" "$@" > "$out" 2>&1 &
 	pid=$!
 	if watch_pid "$pid" "$SELFTEST_LIMIT"; then
 		wait "$pid"

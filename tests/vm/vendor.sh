@@ -86,43 +86,36 @@ t_eq "vf0: vendor driver again" "$(vendor_of "$vf0")" "$VENDOR_NAME"
 # Same userspace view through the vendor ops and through plain vfio-pci,
 # except for what the vendor driver adds on purpose: the migration region
 # (VFIO_REGION_TYPE_MIGRATION_DEPRECATED/1), the first index after the nine
-# fixed vfio-pci regions, when the series has it.
-if grep -qx 'region9.type=0x3' /tmp/vendor.sum; then
-	t_eq "vendor: the migration region is region 9, subtype 1" \
-		"$(sed -n 's/^region9.subtype=//p' /tmp/vendor.sum | sort -u)" 0x1
-	sed -e '/^region9\./d' -e 's/^device.num_regions=10$/device.num_regions=9/' \
-		/tmp/vendor.sum > /tmp/vendor-nomig.sum
-else
-	cp /tmp/vendor.sum /tmp/vendor-nomig.sum
-fi
-# ... and the region-layout IRQ (VFIO_IRQ_TYPE_REGION_LAYOUT/1, listing
-# BAR0), the only IRQ after the five fixed vfio-pci ones, when the series
-# has it.
-if grep -qx 'irq5.type=0x1' /tmp/vendor.sum; then
-	t_eq "vendor: exactly one extra IRQ" "$(num_irqs /tmp/vendor.sum)" 6
-	t_eq "vendor: IRQ 5 is the region-layout IRQ for BAR0" \
-		"$(irq_fields /tmp/vendor.sum 5)" "$LAYOUT_IRQ5"
-	drop_last_irq /tmp/vendor-nomig.sum 5 /tmp/vendor-noirq.sum
-	mv /tmp/vendor-noirq.sum /tmp/vendor-nomig.sum
-fi
+# fixed vfio-pci regions, and the region-layout IRQ
+# (VFIO_IRQ_TYPE_REGION_LAYOUT/1, listing BAR0), the only IRQ after the
+# five fixed vfio-pci ones.
+t_eq "vendor: region 9 is the migration region" \
+	"$(sed -n 's/^region9.type=//p' /tmp/vendor.sum | sort -u)" 0x3
+t_eq "vendor: the migration region is region 9, subtype 1" \
+	"$(sed -n 's/^region9.subtype=//p' /tmp/vendor.sum | sort -u)" 0x1
+sed -e '/^region9\./d' -e 's/^device.num_regions=10$/device.num_regions=9/' \
+	/tmp/vendor.sum > /tmp/vendor-nomig.sum
+t_eq "vendor: exactly one extra IRQ" "$(num_irqs /tmp/vendor.sum)" 6
+t_eq "vendor: IRQ 5 is the region-layout IRQ for BAR0" \
+	"$(irq_fields /tmp/vendor.sum 5)" "$LAYOUT_IRQ5"
+drop_last_irq /tmp/vendor-nomig.sum 5 /tmp/vendor-noirq.sum
+mv /tmp/vendor-noirq.sum /tmp/vendor-nomig.sum
 t_run "vendor and declined summaries identical" diff /tmp/vendor-nomig.sum /tmp/declined.sum
 t_run "vendor and disabled summaries identical" diff /tmp/vendor-nomig.sum /tmp/disabled.sum
 
 # With test_irq=1 (read at open) the sample offers its test IRQ (Intel
 # vendor type 0x80008086, subtype 1, two interrupts) as well, after the
 # region-layout IRQ; nothing else changes.
-if grep -qx 'irq5.type=0x1' /tmp/vendor.sum; then
-	t_run "test_irq=1" sh -c "echo 1 > /sys/module/$VENDOR_MOD/parameters/test_irq"
-	t_run "vf0: vfio_check with the test IRQ" summary "$vf0" /tmp/testirq.sum
-	echo 0 > "/sys/module/$VENDOR_MOD/parameters/test_irq"
-	t_eq "test_irq: two extra IRQs" "$(num_irqs /tmp/testirq.sum)" 7
-	t_eq "test_irq: IRQ 5 is still the region-layout IRQ for BAR0" \
-		"$(irq_fields /tmp/testirq.sum 5)" "$LAYOUT_IRQ5"
-	t_eq "test_irq: IRQ 6 is the test IRQ" "$(irq_fields /tmp/testirq.sum 6)" \
-		"irq6.count=2 irq6.flags=0x1f irq6.subtype=0x1 irq6.type=0x80008086 "
-	drop_last_irq /tmp/testirq.sum 6 /tmp/testirq-less.sum
-	t_run "test_irq: otherwise the same summary" diff /tmp/vendor.sum /tmp/testirq-less.sum
-fi
+t_run "test_irq=1" sh -c "echo 1 > /sys/module/$VENDOR_MOD/parameters/test_irq"
+t_run "vf0: vfio_check with the test IRQ" summary "$vf0" /tmp/testirq.sum
+echo 0 > "/sys/module/$VENDOR_MOD/parameters/test_irq"
+t_eq "test_irq: two extra IRQs" "$(num_irqs /tmp/testirq.sum)" 7
+t_eq "test_irq: IRQ 5 is still the region-layout IRQ for BAR0" \
+	"$(irq_fields /tmp/testirq.sum 5)" "$LAYOUT_IRQ5"
+t_eq "test_irq: IRQ 6 is the test IRQ" "$(irq_fields /tmp/testirq.sum 6)" \
+	"irq6.count=2 irq6.flags=0x1f irq6.subtype=0x1 irq6.type=0x80008086 "
+drop_last_irq /tmp/testirq.sum 6 /tmp/testirq-less.sum
+t_run "test_irq: otherwise the same summary" diff /tmp/vendor.sum /tmp/testirq-less.sum
 
 # --- devices without a vendor driver ----------------------------------------
 edu=$(pci_find 1234 11e8)
