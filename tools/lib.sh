@@ -8,7 +8,8 @@ KBUILD=${KBUILD:-$OUT/build}      # out-of-tree kernel build (O=)
 LOGS=${LOGS:-$OUT/logs}
 VMDIR=${VMDIR:-$OUT/vm}           # the test VM's initramfs and headers
 PATCHES=$TOP/patches
-BRANCH=${BRANCH:-vendor-ops}      # the tree's branch
+# The tree holds one branch per topic series, named $TOPIC_PREFIX<topic>.
+TOPIC_PREFIX=${TOPIC_PREFIX:-}
 
 # The pinned base: Debian's linux-source-6.12 package.
 BASE_PKG=linux-source-6.12
@@ -39,6 +40,24 @@ logged() {
 # The kernel build command (ccache when the machine has it).
 KMAKE=(make -s -C "$TREE" O="$KBUILD" -j"$(nproc)")
 command -v ccache >/dev/null && KMAKE+=(CC="ccache gcc")
+
+# The queue: patches/series lists the topic series in order, and each
+# topic folder has a cover letter and a series file listing its patches.
+# topics: the topic series in order.
+topics() {
+	grep -v '^\s*\(#\|$\)' "$PATCHES/series"
+}
+# topic_files TOPIC: its patches in order (paths).
+topic_files() {
+	grep -v '^\s*\(#\|$\)' "$PATCHES/$1/series" | sed "s|^|$PATCHES/$1/|"
+}
+# all_files: every patch of the queue in order (paths).
+all_files() {
+	local t
+	for t in $(topics); do topic_files "$t"; done
+}
+branch_of() { echo "${TOPIC_PREFIX:-}$1"; }
+last_branch() { branch_of "$(topics | tail -n 1)"; }
 
 # Materialise the tree from patches/ unless it already holds exactly them.
 prepare_tree() {
