@@ -49,6 +49,7 @@ topics() {
 }
 # topic_files TOPIC: its patches in order (paths).
 topic_files() {
+	[ -f "$PATCHES/$1/series" ] || die "$PATCHES/$1/series is missing"
 	grep -v '^\s*\(#\|$\)' "$PATCHES/$1/series" | sed "s|^|$PATCHES/$1/|"
 }
 # all_files: every patch of the queue in order (paths).
@@ -62,10 +63,7 @@ last_branch() { branch_of "$(topics | tail -n 1)"; }
 # Materialise the tree from patches/ unless it already holds exactly them.
 prepare_tree() {
 	"$TOP/tools/tree" init
-	if [ "$(git -C "$TREE" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse base)" ] ||
-	   ! "$TOP/tools/tree" same 2>/dev/null; then
-		"$TOP/tools/tree" apply
-	fi
+	"$TOP/tools/tree" same 2>/dev/null || "$TOP/tools/tree" apply
 }
 
 # Configure and build the tree's current checkout.
