@@ -33,7 +33,7 @@ UUID_B=83b8f4f2-509f-382f-3c1e-e6bfe0fa1002
 # The tests of vfio_pci_migration_test that need vfio-pci devices (the
 # migration region) or 82576 VFs.
 NOT_MTTY="region_layout region_device_state region_save_resume region_to_datafd
-	datafd_to_region igb_registers_datafd igb_registers_region igb_fuzz"
+	datafd_to_region igb_registers_datafd igb_registers_region igb_fuzz igb_resets"
 
 # --- mtty mdevs -------------------------------------------------------------
 t_run "load mtty" modprobe mtty
