@@ -53,7 +53,10 @@ static void find_layout_irq(void)
 			die("VFIO_DEVICE_GET_IRQ_INFO %u", i);
 		if (!(ii->flags & VFIO_IRQ_INFO_FLAG_CAPS))
 			continue;
-		for (off = ii->cap_offset; off; off = h->next) {
+		if (ii->argsz > sizeof(b))
+			die("IRQ %u: capabilities need %u bytes", i, ii->argsz);
+		/* The chain follows the 16-byte structure. */
+		for (off = sizeof(*ii); off; off = h->next) {
 			struct vfio_irq_info_cap_type *t = (void *)((char *)b + off);
 
 			h = &t->header;

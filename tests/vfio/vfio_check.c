@@ -338,10 +338,21 @@ static void read_bar0(const char *key)
 	free(ri);
 }
 
-/* The IRQ's type capability (device specific IRQs) and regions list. */
-static void print_irq_caps(unsigned int i, struct vfio_irq_info *irq)
+/*
+ * The IRQ's type capability (device specific IRQs) and regions list: the
+ * chain follows the 16-byte structure when FLAG_CAPS is set and the argsz
+ * returned still fits the @size bytes passed.
+ */
+static void print_irq_caps(unsigned int i, struct vfio_irq_info *irq,
+			   uint32_t size)
 {
-	uint32_t off = irq->flags & VFIO_IRQ_INFO_FLAG_CAPS ? irq->cap_offset : 0;
+	uint32_t off = 0;
+
+	if (irq->flags & VFIO_IRQ_INFO_FLAG_CAPS) {
+		if (irq->argsz > size)
+			die("irq%u: capabilities need %u bytes", i, irq->argsz);
+		off = sizeof(*irq);
+	}
 
 	while (off) {
 		struct vfio_info_cap_header *h = (void *)((char *)irq + off);
@@ -421,7 +432,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		printf("irq%u.flags=0x%x\nirq%u.count=%u\n", i, irq->flags, i, irq->count);
-		print_irq_caps(i, irq);
+		print_irq_caps(i, irq, sizeof(buf));
 	}
 
 	if (cfg_off == UINT64_MAX) {
