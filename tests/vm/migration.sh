@@ -16,9 +16,10 @@
 #              region-layout IRQ and BAR trapping while saving, its misuse,
 #              and a save with trapping in force resumed on the other VF;
 #   igb-irq    with igbvf_vfio.test_irq=1, so that the VF has both the
-#              region-layout IRQ and the sample's test IRQ:
+#              region-layout IRQ and the sample's two test IRQs (loopback,
+#              and a timer's that signals whether the VF is open or not):
 #              vfio_pci_dev_irq_test (the device specific IRQ tests, finding
-#              the test IRQ by type) on one VF, and igb-irq-layout,
+#              the test IRQs by type) on one VF, and igb-irq-layout,
 #              vfio_pci_layout_irq_test again on both.
 # The selftests' whole output goes to the console as "# " lines.
 # shellcheck source=tests/vm/lib.sh

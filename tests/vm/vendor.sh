@@ -103,18 +103,22 @@ mv /tmp/vendor-noirq.sum /tmp/vendor-nomig.sum
 t_run "vendor and declined summaries identical" diff /tmp/vendor-nomig.sum /tmp/declined.sum
 t_run "vendor and disabled summaries identical" diff /tmp/vendor-nomig.sum /tmp/disabled.sum
 
-# With test_irq=1 (read at open) the sample offers its test IRQ (Intel
-# vendor type 0x80008086, subtype 1, two interrupts) as well, after the
+# With test_irq=1 (read at open) the sample offers its two test IRQs
+# (Intel vendor type 0x80008086: subtype 1, two interrupts, maskable and
+# automasked; subtype 2, one interrupt its timer signals) as well, after the
 # region-layout IRQ; nothing else changes.
 t_run "test_irq=1" sh -c "echo 1 > /sys/module/$VENDOR_MOD/parameters/test_irq"
-t_run "vf0: vfio_check with the test IRQ" summary "$vf0" /tmp/testirq.sum
+t_run "vf0: vfio_check with the test IRQs" summary "$vf0" /tmp/testirq.sum
 echo 0 > "/sys/module/$VENDOR_MOD/parameters/test_irq"
-t_eq "test_irq: two extra IRQs" "$(num_irqs /tmp/testirq.sum)" 7
+t_eq "test_irq: three extra IRQs" "$(num_irqs /tmp/testirq.sum)" 8
 t_eq "test_irq: IRQ 5 is still the region-layout IRQ for BAR0" \
 	"$(irq_fields /tmp/testirq.sum 5)" "$LAYOUT_IRQ5"
-t_eq "test_irq: IRQ 6 is the test IRQ" "$(irq_fields /tmp/testirq.sum 6)" \
+t_eq "test_irq: IRQ 6 is the loopback test IRQ" "$(irq_fields /tmp/testirq.sum 6)" \
 	"irq6.count=2 irq6.flags=0x1f irq6.subtype=0x1 irq6.type=0x80008086 "
-drop_last_irq /tmp/testirq.sum 6 /tmp/testirq-less.sum
+t_eq "test_irq: IRQ 7 is the timer's test IRQ" "$(irq_fields /tmp/testirq.sum 7)" \
+	"irq7.count=1 irq7.flags=0x19 irq7.subtype=0x2 irq7.type=0x80008086 "
+drop_last_irq /tmp/testirq.sum 7 /tmp/testirq-7.sum
+drop_last_irq /tmp/testirq-7.sum 6 /tmp/testirq-less.sum
 t_run "test_irq: otherwise the same summary" diff /tmp/vendor.sum /tmp/testirq-less.sum
 
 # --- devices without a vendor driver ----------------------------------------
